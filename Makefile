@@ -1,0 +1,61 @@
+# Developer entry points. `make test` and `make demo` create .venv when it is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# aws-sam-cli pins boto3 and pydantic versions of its own, so it lives in a separate environment.
+SAM_VENV := .tools/sam
+SAM := $(SAM_VENV)/bin/sam
+PYTHON ?= python3
+CONSTRAINTS := layers/jobtracker/requirements.txt
+
+.PHONY: help venv lint typecheck validate unit integration test build demo clean
+
+help:
+	@echo "make test   - lint, type checks, template validation, unit and integration tests"
+	@echo "make demo   - play a day of training jobs through the real handler on an embedded emulator"
+	@echo "make build  - sam build (arm64 artifacts, no Docker needed)"
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(SAM_VENV)/.installed:
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli>=1.130'
+	touch $@
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy src functions
+
+validate: venv $(SAM_VENV)/.installed
+	SAM_CLI_TELEMETRY=0 $(SAM) validate --lint --region us-east-1
+	$(VENV)/bin/cfn-lint template.yaml
+	$(PY) -m tests.support.cfn translate template.yaml > .tools/translated.json
+	$(VENV)/bin/cfn-lint .tools/translated.json
+
+unit: venv
+	$(VENV)/bin/pytest -q tests/unit
+
+integration: venv
+	$(VENV)/bin/pytest -q tests/integration
+
+test: lint typecheck validate
+	$(VENV)/bin/pytest -q tests
+
+build: $(SAM_VENV)/.installed
+	SAM_CLI_TELEMETRY=0 $(SAM) build
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

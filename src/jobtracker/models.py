@@ -1,0 +1,259 @@
+"""Typed models of a training job as DescribeTrainingJob answers it and as its state change event carries it.
+
+Every field of DescribeTrainingJobResponse is declared. Models allow extra fields, so what SageMaker adds later is kept
+and passed through instead of breaking parsing. Timestamps accept every shape `timestamps.parse_timestamp` knows.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from jobtracker.timestamps import Timestamp
+
+# From the service model: 1 to 63 characters, alphanumerics separated by single or repeated hyphens.
+TRAINING_JOB_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+TrainingJobName = Annotated[str, StringConstraints(pattern=TRAINING_JOB_NAME_PATTERN)]
+# Statuses are open-ended strings: SageMaker documents that its values are subject to change.
+StatusText = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z]+$")]
+
+
+class AwsShape(BaseModel):
+    """Base of every AWS structure: unknown members are kept, names are the API's own."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, ser_json_inf_nan="constants")
+
+
+class MetricDefinition(AwsShape):
+    Name: str | None = None
+    Regex: str | None = None
+
+
+class AlgorithmSpecification(AwsShape):
+    TrainingImage: str | None = None
+    AlgorithmName: str | None = None
+    TrainingInputMode: str | None = None
+    MetricDefinitions: list[MetricDefinition] | None = None
+    EnableSageMakerMetricsTimeSeries: bool | None = None
+    ContainerEntrypoint: list[str] | None = None
+    ContainerArguments: list[str] | None = None
+    TrainingImageConfig: dict[str, Any] | None = None
+
+
+class Channel(AwsShape):
+    ChannelName: str | None = None
+    DataSource: dict[str, Any] | None = None
+    ContentType: str | None = None
+    CompressionType: str | None = None
+    RecordWrapperType: str | None = None
+    InputMode: str | None = None
+    ShuffleConfig: dict[str, Any] | None = None
+
+
+class OutputDataConfig(AwsShape):
+    KmsKeyId: str | None = None
+    S3OutputPath: str | None = None
+    CompressionType: str | None = None
+
+
+class ResourceConfig(AwsShape):
+    InstanceType: str | None = None
+    InstanceCount: int | None = None
+    VolumeSizeInGB: int | None = None
+    VolumeKmsKeyId: str | None = None
+    KeepAlivePeriodInSeconds: int | None = None
+    InstanceGroups: list[dict[str, Any]] | None = None
+    TrainingPlanArn: str | None = None
+    InstancePlacementConfig: dict[str, Any] | None = None
+    InstancePreferences: list[dict[str, Any]] | None = None
+    SelectedInstanceType: str | None = None
+    SelectedInstanceCount: int | None = None
+
+
+class WarmPoolStatus(AwsShape):
+    Status: str | None = None
+    ResourceRetainedBillableTimeInSeconds: int | None = None
+    ReusedByJob: str | None = None
+
+
+class VpcConfig(AwsShape):
+    SecurityGroupIds: list[str] | None = None
+    Subnets: list[str] | None = None
+
+
+class StoppingCondition(AwsShape):
+    MaxRuntimeInSeconds: int | None = None
+    MaxWaitTimeInSeconds: int | None = None
+    MaxPendingTimeInSeconds: int | None = None
+
+
+class ModelArtifacts(AwsShape):
+    S3ModelArtifacts: str | None = None
+
+
+class SecondaryStatusTransition(AwsShape):
+    Status: str | None = None
+    StartTime: Timestamp | None = None
+    EndTime: Timestamp | None = None
+    StatusMessage: str | None = None
+
+
+class MetricData(AwsShape):
+    MetricName: str | None = None
+    Value: float | None = None
+    Timestamp: Timestamp | None = None
+
+
+class CheckpointConfig(AwsShape):
+    S3Uri: str | None = None
+    LocalPath: str | None = None
+
+
+class DebugHookConfig(AwsShape):
+    LocalPath: str | None = None
+    S3OutputPath: str | None = None
+    HookParameters: dict[str, str] | None = None
+    CollectionConfigurations: list[dict[str, Any]] | None = None
+
+
+class ExperimentConfig(AwsShape):
+    ExperimentName: str | None = None
+    TrialName: str | None = None
+    TrialComponentDisplayName: str | None = None
+    RunName: str | None = None
+
+
+class RuleConfiguration(AwsShape):
+    """DebugRuleConfiguration and ProfilerRuleConfiguration share this shape."""
+
+    RuleConfigurationName: str | None = None
+    LocalPath: str | None = None
+    S3OutputPath: str | None = None
+    RuleEvaluatorImage: str | None = None
+    InstanceType: str | None = None
+    VolumeSizeInGB: int | None = None
+    RuleParameters: dict[str, str] | None = None
+
+
+class RuleEvaluationStatus(AwsShape):
+    """DebugRuleEvaluationStatus and ProfilerRuleEvaluationStatus share this shape."""
+
+    RuleConfigurationName: str | None = None
+    RuleEvaluationJobArn: str | None = None
+    RuleEvaluationStatus: str | None = None
+    StatusDetails: str | None = None
+    LastModifiedTime: Timestamp | None = None
+
+
+class TensorBoardOutputConfig(AwsShape):
+    LocalPath: str | None = None
+    S3OutputPath: str | None = None
+
+
+class ProfilerConfig(AwsShape):
+    S3OutputPath: str | None = None
+    ProfilingIntervalInMilliseconds: int | None = None
+    ProfilingParameters: dict[str, str] | None = None
+    DisableProfiler: bool | None = None
+
+
+class RetryStrategy(AwsShape):
+    MaximumRetryAttempts: int | None = None
+
+
+class RemoteDebugConfig(AwsShape):
+    EnableRemoteDebug: bool | None = None
+
+
+class InfraCheckConfig(AwsShape):
+    EnableInfraCheck: bool | None = None
+
+
+class TrainingJob(AwsShape):
+    """A training job as DescribeTrainingJob describes it; the event's detail parses into it too.
+
+    Only the name and status are required: an event's detail lacks some members the API always returns, and a snapshot
+    built from a detail must still be storable.
+    """
+
+    TrainingJobName: TrainingJobName
+    TrainingJobArn: str | None = None
+    TuningJobArn: str | None = None
+    LabelingJobArn: str | None = None
+    AutoMLJobArn: str | None = None
+    ModelArtifacts: ModelArtifacts | None = None
+    TrainingJobStatus: StatusText
+    SecondaryStatus: StatusText | None = None
+    FailureReason: str | None = None
+    HyperParameters: dict[str, str] | None = None
+    AlgorithmSpecification: AlgorithmSpecification | None = None
+    RoleArn: str | None = None
+    InputDataConfig: list[Channel] | None = None
+    OutputDataConfig: OutputDataConfig | None = None
+    ResourceConfig: ResourceConfig | None = None
+    WarmPoolStatus: WarmPoolStatus | None = None
+    VpcConfig: VpcConfig | None = None
+    StoppingCondition: StoppingCondition | None = None
+    CreationTime: Timestamp | None = None
+    TrainingStartTime: Timestamp | None = None
+    TrainingEndTime: Timestamp | None = None
+    LastModifiedTime: Timestamp | None = None
+    SecondaryStatusTransitions: list[SecondaryStatusTransition] | None = None
+    FinalMetricDataList: list[MetricData] | None = None
+    EnableNetworkIsolation: bool | None = None
+    EnableInterContainerTrafficEncryption: bool | None = None
+    EnableManagedSpotTraining: bool | None = None
+    CheckpointConfig: CheckpointConfig | None = None
+    TrainingTimeInSeconds: int | None = None
+    BillableTimeInSeconds: int | None = None
+    BillableTokenCount: int | None = None
+    DebugHookConfig: DebugHookConfig | None = None
+    ExperimentConfig: ExperimentConfig | None = None
+    DebugRuleConfigurations: list[RuleConfiguration] | None = None
+    TensorBoardOutputConfig: TensorBoardOutputConfig | None = None
+    DebugRuleEvaluationStatuses: list[RuleEvaluationStatus] | None = None
+    ProfilerConfig: ProfilerConfig | None = None
+    ProfilerRuleConfigurations: list[RuleConfiguration] | None = None
+    ProfilerRuleEvaluationStatuses: list[RuleEvaluationStatus] | None = None
+    ProfilingStatus: str | None = None
+    Environment: dict[str, str] | None = None
+    RetryStrategy: RetryStrategy | None = None
+    RemoteDebugConfig: RemoteDebugConfig | None = None
+    InfraCheckConfig: InfraCheckConfig | None = None
+    ServerlessJobConfig: dict[str, Any] | None = None
+    MlflowConfig: dict[str, Any] | None = None
+    ModelPackageConfig: dict[str, Any] | None = None
+    MlflowDetails: dict[str, Any] | None = None
+    ProgressInfo: dict[str, Any] | None = None
+    OutputModelPackageArn: str | None = None
+    # Not part of the API: where this snapshot came from, and what had to be cut to fit the item limit.
+    SnapshotSource: Literal["describe", "event"] = "describe"
+    Truncated: dict[str, dict[str, int]] | None = None
+
+
+class TrainingJobStateChange(TrainingJob):
+    """The `detail` of a "SageMaker Training Job State Change" event.
+
+    Tags arrive as a map here, not as the API's list. LastModifiedTime is required: without it an event cannot be
+    placed in a job's timeline, so it is refused rather than guessed.
+    """
+
+    LastModifiedTime: Timestamp
+    Tags: dict[str, str] | list[dict[str, str]] | None = None
+
+
+class TrainingJobEvent(BaseModel):
+    """The EventBridge envelope of a training job state change, checked to be exactly that kind of event."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    version: str | None = None
+    id: str = Field(min_length=1, max_length=256)
+    source: Literal["aws.sagemaker"]
+    detail_type: Literal["SageMaker Training Job State Change"] = Field(alias="detail-type")
+    account: str | None = None
+    time: Timestamp | None = None
+    region: str | None = None
+    resources: list[str] = Field(default_factory=list)
+    detail: TrainingJobStateChange
