@@ -61,7 +61,8 @@ def clean_text(text: str) -> str:
 
 def ascii_line(text: str, limit: int) -> str:
     """Printable ASCII only, on one line, at most `limit` characters: what SNS accepts as a subject."""
-    flat = unicodedata.normalize("NFKD", text)
+    # Decompose accented letters and drop their combining marks ("é" becomes "e"); anything else becomes a space.
+    flat = "".join(char for char in unicodedata.normalize("NFKD", text) if unicodedata.category(char) != "Mn")
     printable = "".join(char if " " <= char <= "~" else " " for char in flat)
     single = " ".join(printable.split())
     return single if len(single) <= limit else single[: limit - 3].rstrip() + "..."

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from jobtracker.timestamps import Timestamp
 
+AwsTimestamp = Timestamp  # MetricData has a member named Timestamp, which would shadow the type in its class body
+
 # From the service model: 1 to 63 characters, alphanumerics separated by single or repeated hyphens.
 TRAINING_JOB_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 TrainingJobName = Annotated[str, StringConstraints(pattern=TRAINING_JOB_NAME_PATTERN)]
@@ -20,28 +22,32 @@ StatusText = Annotated[str, StringConstraints(min_length=1, max_length=64, patte
 
 
 class AwsShape(BaseModel):
-    """Base of every AWS structure: unknown members are kept, names are the API's own."""
+    """Base of every AWS structure: unknown members are kept, member names are the API's own.
+
+    Classes are named <ApiShape>Shape because a member often has its shape's name (ResourceConfig: ResourceConfig),
+    and a class body cannot annotate a member with a type of the same name.
+    """
 
     model_config = ConfigDict(extra="allow", frozen=True, ser_json_inf_nan="constants")
 
 
-class MetricDefinition(AwsShape):
+class MetricDefinitionShape(AwsShape):
     Name: str | None = None
     Regex: str | None = None
 
 
-class AlgorithmSpecification(AwsShape):
+class AlgorithmSpecificationShape(AwsShape):
     TrainingImage: str | None = None
     AlgorithmName: str | None = None
     TrainingInputMode: str | None = None
-    MetricDefinitions: list[MetricDefinition] | None = None
+    MetricDefinitions: list[MetricDefinitionShape] | None = None
     EnableSageMakerMetricsTimeSeries: bool | None = None
     ContainerEntrypoint: list[str] | None = None
     ContainerArguments: list[str] | None = None
     TrainingImageConfig: dict[str, Any] | None = None
 
 
-class Channel(AwsShape):
+class ChannelShape(AwsShape):
     ChannelName: str | None = None
     DataSource: dict[str, Any] | None = None
     ContentType: str | None = None
@@ -51,13 +57,13 @@ class Channel(AwsShape):
     ShuffleConfig: dict[str, Any] | None = None
 
 
-class OutputDataConfig(AwsShape):
+class OutputDataConfigShape(AwsShape):
     KmsKeyId: str | None = None
     S3OutputPath: str | None = None
     CompressionType: str | None = None
 
 
-class ResourceConfig(AwsShape):
+class ResourceConfigShape(AwsShape):
     InstanceType: str | None = None
     InstanceCount: int | None = None
     VolumeSizeInGB: int | None = None
@@ -71,60 +77,60 @@ class ResourceConfig(AwsShape):
     SelectedInstanceCount: int | None = None
 
 
-class WarmPoolStatus(AwsShape):
+class WarmPoolStatusShape(AwsShape):
     Status: str | None = None
     ResourceRetainedBillableTimeInSeconds: int | None = None
     ReusedByJob: str | None = None
 
 
-class VpcConfig(AwsShape):
+class VpcConfigShape(AwsShape):
     SecurityGroupIds: list[str] | None = None
     Subnets: list[str] | None = None
 
 
-class StoppingCondition(AwsShape):
+class StoppingConditionShape(AwsShape):
     MaxRuntimeInSeconds: int | None = None
     MaxWaitTimeInSeconds: int | None = None
     MaxPendingTimeInSeconds: int | None = None
 
 
-class ModelArtifacts(AwsShape):
+class ModelArtifactsShape(AwsShape):
     S3ModelArtifacts: str | None = None
 
 
-class SecondaryStatusTransition(AwsShape):
+class SecondaryStatusTransitionShape(AwsShape):
     Status: str | None = None
     StartTime: Timestamp | None = None
     EndTime: Timestamp | None = None
     StatusMessage: str | None = None
 
 
-class MetricData(AwsShape):
+class MetricDataShape(AwsShape):
     MetricName: str | None = None
     Value: float | None = None
-    Timestamp: Timestamp | None = None
+    Timestamp: AwsTimestamp | None = None
 
 
-class CheckpointConfig(AwsShape):
+class CheckpointConfigShape(AwsShape):
     S3Uri: str | None = None
     LocalPath: str | None = None
 
 
-class DebugHookConfig(AwsShape):
+class DebugHookConfigShape(AwsShape):
     LocalPath: str | None = None
     S3OutputPath: str | None = None
     HookParameters: dict[str, str] | None = None
     CollectionConfigurations: list[dict[str, Any]] | None = None
 
 
-class ExperimentConfig(AwsShape):
+class ExperimentConfigShape(AwsShape):
     ExperimentName: str | None = None
     TrialName: str | None = None
     TrialComponentDisplayName: str | None = None
     RunName: str | None = None
 
 
-class RuleConfiguration(AwsShape):
+class RuleConfigurationShape(AwsShape):
     """DebugRuleConfiguration and ProfilerRuleConfiguration share this shape."""
 
     RuleConfigurationName: str | None = None
@@ -136,7 +142,7 @@ class RuleConfiguration(AwsShape):
     RuleParameters: dict[str, str] | None = None
 
 
-class RuleEvaluationStatus(AwsShape):
+class RuleEvaluationStatusShape(AwsShape):
     """DebugRuleEvaluationStatus and ProfilerRuleEvaluationStatus share this shape."""
 
     RuleConfigurationName: str | None = None
@@ -146,27 +152,27 @@ class RuleEvaluationStatus(AwsShape):
     LastModifiedTime: Timestamp | None = None
 
 
-class TensorBoardOutputConfig(AwsShape):
+class TensorBoardOutputConfigShape(AwsShape):
     LocalPath: str | None = None
     S3OutputPath: str | None = None
 
 
-class ProfilerConfig(AwsShape):
+class ProfilerConfigShape(AwsShape):
     S3OutputPath: str | None = None
     ProfilingIntervalInMilliseconds: int | None = None
     ProfilingParameters: dict[str, str] | None = None
     DisableProfiler: bool | None = None
 
 
-class RetryStrategy(AwsShape):
+class RetryStrategyShape(AwsShape):
     MaximumRetryAttempts: int | None = None
 
 
-class RemoteDebugConfig(AwsShape):
+class RemoteDebugConfigShape(AwsShape):
     EnableRemoteDebug: bool | None = None
 
 
-class InfraCheckConfig(AwsShape):
+class InfraCheckConfigShape(AwsShape):
     EnableInfraCheck: bool | None = None
 
 
@@ -182,45 +188,45 @@ class TrainingJob(AwsShape):
     TuningJobArn: str | None = None
     LabelingJobArn: str | None = None
     AutoMLJobArn: str | None = None
-    ModelArtifacts: ModelArtifacts | None = None
+    ModelArtifacts: ModelArtifactsShape | None = None
     TrainingJobStatus: StatusText
     SecondaryStatus: StatusText | None = None
     FailureReason: str | None = None
     HyperParameters: dict[str, str] | None = None
-    AlgorithmSpecification: AlgorithmSpecification | None = None
+    AlgorithmSpecification: AlgorithmSpecificationShape | None = None
     RoleArn: str | None = None
-    InputDataConfig: list[Channel] | None = None
-    OutputDataConfig: OutputDataConfig | None = None
-    ResourceConfig: ResourceConfig | None = None
-    WarmPoolStatus: WarmPoolStatus | None = None
-    VpcConfig: VpcConfig | None = None
-    StoppingCondition: StoppingCondition | None = None
+    InputDataConfig: list[ChannelShape] | None = None
+    OutputDataConfig: OutputDataConfigShape | None = None
+    ResourceConfig: ResourceConfigShape | None = None
+    WarmPoolStatus: WarmPoolStatusShape | None = None
+    VpcConfig: VpcConfigShape | None = None
+    StoppingCondition: StoppingConditionShape | None = None
     CreationTime: Timestamp | None = None
     TrainingStartTime: Timestamp | None = None
     TrainingEndTime: Timestamp | None = None
     LastModifiedTime: Timestamp | None = None
-    SecondaryStatusTransitions: list[SecondaryStatusTransition] | None = None
-    FinalMetricDataList: list[MetricData] | None = None
+    SecondaryStatusTransitions: list[SecondaryStatusTransitionShape] | None = None
+    FinalMetricDataList: list[MetricDataShape] | None = None
     EnableNetworkIsolation: bool | None = None
     EnableInterContainerTrafficEncryption: bool | None = None
     EnableManagedSpotTraining: bool | None = None
-    CheckpointConfig: CheckpointConfig | None = None
+    CheckpointConfig: CheckpointConfigShape | None = None
     TrainingTimeInSeconds: int | None = None
     BillableTimeInSeconds: int | None = None
     BillableTokenCount: int | None = None
-    DebugHookConfig: DebugHookConfig | None = None
-    ExperimentConfig: ExperimentConfig | None = None
-    DebugRuleConfigurations: list[RuleConfiguration] | None = None
-    TensorBoardOutputConfig: TensorBoardOutputConfig | None = None
-    DebugRuleEvaluationStatuses: list[RuleEvaluationStatus] | None = None
-    ProfilerConfig: ProfilerConfig | None = None
-    ProfilerRuleConfigurations: list[RuleConfiguration] | None = None
-    ProfilerRuleEvaluationStatuses: list[RuleEvaluationStatus] | None = None
+    DebugHookConfig: DebugHookConfigShape | None = None
+    ExperimentConfig: ExperimentConfigShape | None = None
+    DebugRuleConfigurations: list[RuleConfigurationShape] | None = None
+    TensorBoardOutputConfig: TensorBoardOutputConfigShape | None = None
+    DebugRuleEvaluationStatuses: list[RuleEvaluationStatusShape] | None = None
+    ProfilerConfig: ProfilerConfigShape | None = None
+    ProfilerRuleConfigurations: list[RuleConfigurationShape] | None = None
+    ProfilerRuleEvaluationStatuses: list[RuleEvaluationStatusShape] | None = None
     ProfilingStatus: str | None = None
     Environment: dict[str, str] | None = None
-    RetryStrategy: RetryStrategy | None = None
-    RemoteDebugConfig: RemoteDebugConfig | None = None
-    InfraCheckConfig: InfraCheckConfig | None = None
+    RetryStrategy: RetryStrategyShape | None = None
+    RemoteDebugConfig: RemoteDebugConfigShape | None = None
+    InfraCheckConfig: InfraCheckConfigShape | None = None
     ServerlessJobConfig: dict[str, Any] | None = None
     MlflowConfig: dict[str, Any] | None = None
     ModelPackageConfig: dict[str, Any] | None = None

@@ -1,0 +1,43 @@
+import pytest
+
+from jobtracker.redaction import REDACTED, Redactor
+from tests.support.builders import make_job
+
+
+def test_environment_values_are_replaced_and_names_kept() -> None:
+    job = Redactor().redact(make_job(Environment={"WANDB_API_KEY": "s3cr3t", "HF_HOME": "/opt/ml/cache"}))
+    assert job.Environment == {"WANDB_API_KEY": REDACTED, "HF_HOME": REDACTED}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["api_key", "AWS_SECRET_ACCESS_KEY", "hf_token", "db_password", "passwd", "credentials", "auth_header", "pwd"],
+)
+def test_credential_like_hyperparameter_names_are_masked(name: str) -> None:
+    job = Redactor().redact(make_job(HyperParameters={name: "value-123", "epochs": "3"}))
+    assert job.HyperParameters == {name: REDACTED, "epochs": "3"}
+
+
+def test_a_value_that_is_an_aws_access_key_is_masked_whatever_its_name() -> None:
+    job = Redactor().redact(make_job(HyperParameters={"notes": "use AKIAIOSFODNN7EXAMPLE here"}))
+    assert job.HyperParameters == {"notes": REDACTED}
+
+
+def test_a_configured_pattern_replaces_the_default() -> None:
+    redactor = Redactor.from_pattern(r"^internal_")
+    job = redactor.redact(make_job(HyperParameters={"internal_url": "https://x", "api_key": "kept-by-choice"}))
+    assert job.HyperParameters == {"internal_url": REDACTED, "api_key": "kept-by-choice"}
+
+
+def test_an_empty_pattern_keeps_the_default_rather_than_disabling_masking() -> None:
+    job = Redactor.from_pattern("").redact(make_job(HyperParameters={"api_key": "x"}))
+    assert job.HyperParameters == {"api_key": REDACTED}
+
+
+def test_redaction_leaves_the_original_untouched_and_everything_else_intact() -> None:
+    original = make_job()
+    redacted = Redactor().redact(original)
+    assert original.Environment is not None and original.Environment["WANDB_API_KEY"] == "0123456789abcdef"
+    assert redacted.model_dump(exclude={"Environment", "HyperParameters"}) == original.model_dump(
+        exclude={"Environment", "HyperParameters"}
+    )
