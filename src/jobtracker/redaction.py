@@ -4,6 +4,10 @@ AWS tells users not to put secrets in Environment or HyperParameters, and users 
 both in plain text. Before a snapshot is stored, logged or sent, every Environment value is replaced (names kept, so
 a reader still sees which variables were set) and every hyperparameter whose name looks like a credential, or whose
 value looks like an AWS access key, is masked.
+
+Secrets also leak into free text: a failed job's FailureReason often quotes the command line, hyperparameters
+included. Every value masked for a credential-like name, and any AWS access key id, is therefore also replaced
+wherever it appears in the failure reason, the status messages and the container's entrypoint and arguments.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ DEFAULT_SENSITIVE_NAME_PATTERN = (
 )
 # Access key ids of IAM users and of temporary credentials; a value like this is a secret whatever its name.
 _AWS_ACCESS_KEY_VALUE = re.compile(r"\b(AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}\b")
+# Shorter values ("1", "true") would garble free text when replaced, and are no credential anyway.
+_MIN_SCRUBBED_LENGTH = 4
 
 
 @dataclass(frozen=True)
@@ -39,11 +45,45 @@ class Redactor:
     def hyperparameters(self, values: dict[str, str]) -> dict[str, str]:
         return {name: REDACTED if self.is_sensitive(name, value) else value for name, value in values.items()}
 
+    def secrets(self, job: TrainingJob) -> list[str]:
+        """Values to scrub from free text, longest first so a secret containing another is replaced whole."""
+        found = {
+            value
+            for source in (job.HyperParameters or {}, job.Environment or {})
+            for name, value in source.items()
+            if len(value) >= _MIN_SCRUBBED_LENGTH and self.is_sensitive(name, value)
+        }
+        return sorted(found, key=len, reverse=True)
+
+    def scrub(self, text: str, secrets: list[str]) -> str:
+        for secret in secrets:
+            text = text.replace(secret, REDACTED)
+        return _AWS_ACCESS_KEY_VALUE.sub(REDACTED, text)
+
     def redact(self, job: TrainingJob) -> TrainingJob:
         """A copy of `job` that is safe to store, log and send."""
+        secrets = self.secrets(job)
         update: dict[str, object] = {}
         if job.Environment:
             update["Environment"] = dict.fromkeys(job.Environment, REDACTED)
         if job.HyperParameters:
             update["HyperParameters"] = self.hyperparameters(job.HyperParameters)
-        return job.model_copy(update=update) if update else job
+        if job.FailureReason:
+            update["FailureReason"] = self.scrub(job.FailureReason, secrets)
+        if job.SecondaryStatusTransitions:
+            update["SecondaryStatusTransitions"] = [
+                transition.model_copy(update={"StatusMessage": self.scrub(transition.StatusMessage, secrets)})
+                if transition.StatusMessage
+                else transition
+                for transition in job.SecondaryStatusTransitions
+            ]
+        algorithm = job.AlgorithmSpecification
+        if algorithm and (algorithm.ContainerArguments or algorithm.ContainerEntrypoint):
+            update["AlgorithmSpecification"] = algorithm.model_copy(
+                update={
+                    member: [self.scrub(part, secrets) for part in parts]
+                    for member in ("ContainerArguments", "ContainerEntrypoint")
+                    if (parts := getattr(algorithm, member))
+                }
+            )
+        return job.model_copy(update=update)

@@ -41,3 +41,26 @@ def test_redaction_leaves_the_original_untouched_and_everything_else_intact() ->
     assert redacted.model_dump(exclude={"Environment", "HyperParameters"}) == original.model_dump(
         exclude={"Environment", "HyperParameters"}
     )
+
+
+def test_a_masked_value_quoted_in_the_failure_reason_is_scrubbed_there_too() -> None:
+    job = make_job(
+        "j",
+        "Failed",
+        "Failed",
+        HyperParameters={"wandb_api_key": "9d41b7c3e0a2", "epochs": "10"},
+        Environment={"DB_PASSWORD": "hunter2hunter2", "NCCL_DEBUG": "WARN"},
+        FailureReason='Command "python train.py --epochs 10 --wandb_api_key 9d41b7c3e0a2 --db hunter2hunter2" WARN',
+        SecondaryStatusTransitions=[
+            {"Status": "Failed", "StartTime": "2026-12-01T10:00:00Z", "StatusMessage": "key AKIAIOSFODNN7EXAMPLE"}
+        ],
+        AlgorithmSpecification={"TrainingInputMode": "File", "ContainerArguments": ["--key", "9d41b7c3e0a2"]},
+    )
+    redacted = Redactor().redact(job)
+    assert redacted.FailureReason == (
+        f'Command "python train.py --epochs 10 --wandb_api_key {REDACTED} --db {REDACTED}" WARN'
+    )
+    assert redacted.SecondaryStatusTransitions is not None
+    assert redacted.SecondaryStatusTransitions[0].StatusMessage == f"key {REDACTED}"
+    assert redacted.AlgorithmSpecification is not None
+    assert redacted.AlgorithmSpecification.ContainerArguments == ["--key", REDACTED]
