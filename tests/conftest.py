@@ -43,6 +43,14 @@ def aws(moto_endpoint: str, sagemaker_fake: FakeSageMaker, monkeypatch: pytest.M
 
 
 @pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's retry backoff without its waits: the same attempts and decisions, in a fraction of the time."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+
+
+@pytest.fixture
 def lambda_(aws: Stack) -> AsyncInvoker:
     """The real handler (functions/tracker/app.py), loaded with the test's environment."""
     return AsyncInvoker(load_app())

@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
 
 # NOTE: SageMaker publishes no rate for DescribeTrainingJob and its limits are not adjustable; hyperparameter tuning
-# bursts hit them. Standard retries back off exponentially (with jitter, capped at 20 s), and six attempts stay
-# inside the function's 60 s timeout with room for the writes.
-SAGEMAKER_CONFIG = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeout=3, read_timeout=10)
-DYNAMODB_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=5)
-SNS_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=5)
+# bursts hit them. Standard retries back off from throttling exponentially with full jitter (up to 1, 2, 4, 8, 16 s),
+# so six attempts stay inside the function's 60 s timeout with room for the writes. `total_max_attempts` counts the
+# first try.
+SAGEMAKER_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 6}, connect_timeout=3, read_timeout=10)
+DYNAMODB_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=3, read_timeout=5)
+SNS_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=5)
 
 
 @dataclass(frozen=True)

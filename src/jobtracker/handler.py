@@ -46,13 +46,20 @@ def emit_metrics(result: TrackResult) -> None:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, log_event=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    change = parse_event(event)
-    logger.append_keys(
-        training_job_name=change.detail.TrainingJobName,
-        training_job_status=change.detail.TrainingJobStatus,
-        secondary_status=change.detail.SecondaryStatus,
-    )
-    result = tracker.track_event(change.detail, lease=context)
+    try:
+        change = parse_event(event)
+        logger.append_keys(
+            training_job_name=change.detail.TrainingJobName,
+            training_job_status=change.detail.TrainingJobStatus,
+            secondary_status=change.detail.SecondaryStatus,
+        )
+        result = tracker.track_event(change.detail, lease=context)
+    except Exception as exc:
+        # Re-raised: Lambda's retries and the OnFailure queue keep the event. Only the error's type is logged here;
+        # Lambda logs the message, which our errors keep free of event values.
+        metrics.add_metric(name="EventsFailed", unit=MetricUnit.Count, value=1)
+        logger.warning("training job event failed", extra={"error_type": type(exc).__name__})
+        raise
     emit_metrics(result)
     logger.info("training job state tracked", extra=result.as_dict())
     return result.as_dict()

@@ -58,12 +58,18 @@ class Delivery:
 
 
 class AsyncInvoker:
-    """Invokes the handler like Lambda's async invoke: one try plus up to `retries` on error, then the DLQ."""
+    """Invokes the handler like Lambda's async invoke: one try plus up to `retries` on error, then the DLQ.
 
-    def __init__(self, app: ModuleType, *, retries: int = 2) -> None:
+    Lambda waits about a minute before the first retry and two before the second; `retry_delay` is that wait, scaled
+    down. It matters: a retry of a delivery that found an alert claim in progress must come after the claim's owner
+    had time to finish.
+    """
+
+    def __init__(self, app: ModuleType, *, retries: int = 2, retry_delay: float = 0.3) -> None:
         self.app = app
         self.handler: Callable[[dict[str, Any], Any], dict[str, Any]] = app.lambda_handler
         self.retries = retries
+        self.retry_delay = retry_delay
         self.dead_letters: list[Delivery] = []
 
     @property
@@ -76,7 +82,9 @@ class AsyncInvoker:
 
     def deliver(self, event: dict[str, Any]) -> Delivery:
         delivery = Delivery(event)
-        for _ in range(1 + self.retries):
+        for attempt in range(1 + self.retries):
+            if attempt:
+                time.sleep(self.retry_delay * attempt)
             delivery.attempts += 1
             try:
                 delivery.result = self.handler(event, FakeLambdaContext())
