@@ -43,7 +43,7 @@ def emit_metrics(result: TrackResult) -> None:
         metrics.add_metric(name="SnapshotsTruncated", unit=MetricUnit.Count, value=1)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, log_event=False)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, log_event=False, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:

@@ -1,6 +1,5 @@
 """Real delivery: repeats, reordering, concurrency, retries after errors, throttling and vanished jobs."""
 
-
 from __future__ import annotations
 
 import copy
@@ -67,8 +66,13 @@ def test_when_describe_lags_behind_the_event_the_event_detail_is_recorded(
     aws: Stack, lambda_: AsyncInvoker, sagemaker_fake: FakeSageMaker
 ) -> None:
     failed = load_event("failed")
-    older = describe_from_event(load_event("failed"), TrainingJobStatus="InProgress", SecondaryStatus="Training",
-                                FailureReason=None, TrainingEndTime=None)
+    older = describe_from_event(
+        load_event("failed"),
+        TrainingJobStatus="InProgress",
+        SecondaryStatus="Training",
+        FailureReason=None,
+        TrainingEndTime=None,
+    )
     older["LastModifiedTime"] -= timedelta(minutes=5)
     sagemaker_fake.set_answers(XGB, [older])
     result = lambda_.invoke(failed)
@@ -146,8 +150,9 @@ def test_throttling_beyond_the_retry_budget_fails_the_invocation_and_writes_noth
     delivery = lambda_.deliver(event)
 
     assert delivery.dead_lettered
-    assert all(getattr(e, "response", {}).get("Error", {}).get("Code") == "ThrottlingException"
-               for e in delivery.errors)
+    assert all(
+        getattr(e, "response", {}).get("Error", {}).get("Code") == "ThrottlingException" for e in delivery.errors
+    )
     assert aws.items(BERT) == []
     sagemaker_fake.clear()
     sagemaker_fake.put_job(describe_from_event(event))

@@ -53,7 +53,7 @@ def describe_answer(
         answer["TrainingTimeInSeconds"] = int((modified - answer["TrainingStartTime"]).total_seconds())
         answer["BillableTimeInSeconds"] = answer["TrainingTimeInSeconds"]
     if status == "Failed":
-        answer["FailureReason"] = "AlgorithmError: ExecuteUserScriptError:\nExitCode 1\nErrorMessage \"CUDA OOM\""
+        answer["FailureReason"] = 'AlgorithmError: ExecuteUserScriptError:\nExitCode 1\nErrorMessage "CUDA OOM"'
     answer.update(overrides)
     return answer
 

@@ -13,7 +13,7 @@ def test_the_body_carries_the_facts_a_responder_needs() -> None:
     alert = format_alert(make_job("xgb-churn-7", "Failed", "Failed", minutes=30), "eu-west-1")
     body = alert.body
     assert "xgb-churn-7" in body
-    assert "  AlgorithmError: ExecuteUserScriptError:\n  ExitCode 1\n  ErrorMessage \"CUDA OOM\"" in body
+    assert '  AlgorithmError: ExecuteUserScriptError:\n  ExitCode 1\n  ErrorMessage "CUDA OOM"' in body
     assert "Secondary status:  Failed" in body
     assert "Started:           2026-12-01T10:02:00.000Z" in body
     assert "Ended:             2026-12-01T10:30:00.000Z" in body
@@ -41,8 +41,13 @@ def test_the_subject_names_the_job_in_printable_ascii_under_100_characters() -> 
 
 def test_a_failed_job_without_times_or_billing_still_alerts_clearly() -> None:
     job = make_job("j", "Failed", "Failed").model_copy(
-        update={"TrainingStartTime": None, "TrainingEndTime": None, "TrainingTimeInSeconds": None,
-                "BillableTimeInSeconds": None, "FailureReason": None}
+        update={
+            "TrainingStartTime": None,
+            "TrainingEndTime": None,
+            "TrainingTimeInSeconds": None,
+            "BillableTimeInSeconds": None,
+            "FailureReason": None,
+        }
     )
     body = format_alert(job, "us-east-1").body
     assert "Started:           not recorded" in body
@@ -53,8 +58,11 @@ def test_a_failed_job_without_times_or_billing_still_alerts_clearly() -> None:
 
 def test_duration_falls_back_to_start_and_end() -> None:
     job = make_job("j", "Failed", "Failed").model_copy(
-        update={"TrainingTimeInSeconds": None, "TrainingStartTime": BASE_TIME,
-                "TrainingEndTime": BASE_TIME + timedelta(hours=26, seconds=5)}
+        update={
+            "TrainingTimeInSeconds": None,
+            "TrainingStartTime": BASE_TIME,
+            "TrainingEndTime": BASE_TIME + timedelta(hours=26, seconds=5),
+        }
     )
     assert "Duration:          1d 2h 5s" in format_alert(job, "us-east-1").body
 

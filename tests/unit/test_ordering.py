@@ -60,7 +60,9 @@ def test_newest_prefers_the_first_candidate_on_a_tie() -> None:
 
 @given(st.lists(st.sampled_from(range(len(LIFE))), min_size=1, max_size=12))
 def test_any_order_of_observations_ends_at_the_newest_one(indexes: list[int]) -> None:
-    jobs = [make_job("j", status, secondary, minutes=minute) for status, secondary, minute in (LIFE[i] for i in indexes)]
+    jobs = [
+        make_job("j", status, secondary, minutes=minute) for status, secondary, minute in (LIFE[i] for i in indexes)
+    ]
     latest = jobs[0]
     for job in jobs[1:]:
         if supersedes(job, latest):
