@@ -47,12 +47,14 @@ class Redactor:
 
     def secrets(self, job: TrainingJob) -> list[str]:
         """Values to scrub from free text, longest first so a secret containing another is replaced whole."""
-        found = {
-            value
-            for source in (job.HyperParameters or {}, job.Environment or {})
-            for name, value in source.items()
-            if len(value) >= _MIN_SCRUBBED_LENGTH and self.is_sensitive(name, value)
-        }
+        found: set[str] = set()
+        for source in (job.HyperParameters or {}, job.Environment or {}):
+            for name, value in source.items():
+                if not self.is_sensitive(name, value):
+                    continue
+                # The SageMaker Python SDK stores string hyperparameters JSON-quoted ("\"abc\""), and the training
+                # toolkit echoes them unquoted on the command line: scrub both forms.
+                found.update(form for form in (value, value.strip('"')) if len(form) >= _MIN_SCRUBBED_LENGTH)
         return sorted(found, key=len, reverse=True)
 
     def scrub(self, text: str, secrets: list[str]) -> str:

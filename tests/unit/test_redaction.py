@@ -64,3 +64,14 @@ def test_a_masked_value_quoted_in_the_failure_reason_is_scrubbed_there_too() -> 
     assert redacted.SecondaryStatusTransitions[0].StatusMessage == f"key {REDACTED}"
     assert redacted.AlgorithmSpecification is not None
     assert redacted.AlgorithmSpecification.ContainerArguments == ["--key", REDACTED]
+
+
+def test_a_json_quoted_secret_is_scrubbed_where_the_toolkit_echoes_it_unquoted() -> None:
+    job = make_job(
+        "j",
+        "Failed",
+        "Failed",
+        HyperParameters={"wandb_api_key": '"5f0c1d2e3f4a"'},
+        FailureReason="Command python train.py --wandb_api_key 5f0c1d2e3f4a",
+    )
+    assert Redactor().redact(job).FailureReason == f"Command python train.py --wandb_api_key {REDACTED}"
