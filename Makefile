@@ -54,6 +54,9 @@ integration: venv
 test: lint typecheck validate
 	$(VENV)/bin/pytest -q tests
 
+demo: venv
+	$(PY) -m tests.support.demo
+
 build: $(SAM_VENV)/.installed
 	SAM_CLI_TELEMETRY=0 $(SAM) build
 

@@ -7,6 +7,7 @@ indexes that deploy. Alerts are observed as a subscriber sees them: an SQS queue
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import uuid
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ class MotoServer:
 
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
+
+        # werkzeug logs every request at INFO; tests and the demo want only what goes wrong.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
         self.port = free_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
