@@ -158,7 +158,7 @@ def cli(stack: Stack, *arguments: str) -> None:
     executable = shutil.which("jobtracker", path=str(Path(sys.executable).parent)) or "jobtracker"
     banner("jobtracker " + " ".join(arguments))
     command = [executable, *arguments, "--table", stack.table_name, "--region", REGION]
-    completed = subprocess.run(command, env=os.environ.copy(), check=False)  # noqa: S603 - our own console script
+    completed = subprocess.run(command, env=os.environ.copy(), check=False)
     if completed.returncode != 0:
         raise SystemExit(f"jobtracker {' '.join(arguments)} exited with {completed.returncode}")
 
