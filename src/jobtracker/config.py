@@ -83,3 +83,22 @@ class Settings(BaseModel):
 
     def should_alert(self, status: str, secondary: str | None) -> bool:
         return any(rule.matches(status, secondary) for rule in self.alert_statuses)
+
+
+class ReconcileSettings(Settings):
+    """The tracker's settings plus what the scheduled reconcile function reads."""
+
+    reconcile_lookback_days: int = Field(alias="RECONCILE_LOOKBACK_DAYS", default=3, ge=1, le=90)
+    # On by default: a failure whose event was lost would otherwise never alert. The alert-once claim keeps an alert
+    # the tracker already sent from going out again.
+    reconcile_alerts: bool = Field(alias="RECONCILE_ALERTS", default=True)
+    # The tracker's rule only lets jobs with this prefix through (EventBridge prefix matching, case-sensitive); the
+    # reconcile must not track the others.
+    job_name_prefix: str = Field(alias="JOB_NAME_PREFIX", default="", pattern=r"^([a-zA-Z0-9][a-zA-Z0-9-]{0,62})?$")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ReconcileSettings:
+        settings = super().from_environment(environ)
+        if not isinstance(settings, ReconcileSettings):  # pragma: no cover - model_validate builds `cls`
+            raise TypeError("ReconcileSettings.from_environment built another type")
+        return settings

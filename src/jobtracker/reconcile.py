@@ -148,11 +148,13 @@ class Reconciler:
         *,
         alert: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        lease: Any = None,
     ) -> ReconcileSummary:
         """Store every job modified in the window whose stored state is missing or older.
 
         `alert`: whether a state found here that alerts sends its alert (once, as always). `progress` is called
-        with (done, total) after each job that needed a look.
+        with (done, total) after each job that needed a look. `lease` is passed to `Tracker.track`: the Lambda
+        context, when there is one.
         """
         summary = ReconcileSummary()
         listed = list(self.list_modified(since, until))
@@ -163,7 +165,7 @@ class Reconciler:
         for done, listed_job in enumerate(behind, start=1):
             name = listed_job["TrainingJobName"]
             try:
-                self._catch_up(name, alert=alert, summary=summary)
+                self._catch_up(name, alert=alert, summary=summary, lease=lease)
             except Exception as exc:  # one job's failure must not stop the catch-up of the others
                 summary.failed += 1
                 summary.errors.append(f"{name}: {type(exc).__name__}: {exc}")
@@ -174,12 +176,12 @@ class Reconciler:
                 progress(done, len(behind))
         return summary
 
-    def _catch_up(self, name: str, *, alert: bool, summary: ReconcileSummary) -> None:
+    def _catch_up(self, name: str, *, alert: bool, summary: ReconcileSummary, lease: Any = None) -> None:
         described = describe_training_job(self._sagemaker, name)
         if described is None:
             summary.vanished += 1
             return
-        result = self._tracker.track(described, alert=alert)
+        result = self._tracker.track(described, alert=alert, lease=lease)
         if result.outcome is RecordOutcome.STORED:
             summary.stored += 1
         else:
