@@ -11,7 +11,7 @@ SAM := $(SAM_VENV)/bin/sam
 PYTHON ?= python3
 CONSTRAINTS := layers/jobtracker/requirements.txt
 
-.PHONY: help venv lint typecheck validate unit integration test build demo clean
+.PHONY: help venv lint typecheck validate security unit integration test build demo clean
 
 help:
 	@echo "make test   - lint, type checks, template validation, unit and integration tests"
@@ -25,6 +25,16 @@ $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 venv: $(VENV)/.installed
+
+# checkov too: its dependency tree conflicts with ours, and it is a scanner, not a library we import.
+CHECKOV_VENV := .tools/checkov
+CHECKOV := BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --skip-download --quiet --compact --framework cloudformation
+
+$(CHECKOV_VENV)/.installed:
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov>=3.2,<4'
+	touch $@
 
 $(SAM_VENV)/.installed:
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
@@ -45,13 +55,18 @@ validate: venv $(SAM_VENV)/.installed
 	$(PY) -m tests.support.cfn translate template.yaml > .tools/translated.json
 	$(VENV)/bin/cfn-lint .tools/translated.json
 
+# Policy scan of the template as written and as CloudFormation receives it; every skip is justified in place.
+security: validate $(CHECKOV_VENV)/.installed
+	$(CHECKOV) -f template.yaml
+	$(CHECKOV) -f .tools/translated.json
+
 unit: venv
 	$(VENV)/bin/pytest -q tests/unit
 
 integration: venv
 	$(VENV)/bin/pytest -q tests/integration
 
-test: lint typecheck validate
+test: lint typecheck validate security
 	$(VENV)/bin/pytest -q tests
 
 demo: venv

@@ -156,3 +156,18 @@ def test_async_invocations_retry_twice_then_go_to_the_dead_letter_queue(logical_
     [config] = configs
     assert config["MaximumRetryAttempts"] == 2
     assert config["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["FunctionDeadLetterQueue", "Arn"]}
+
+
+def test_function_logs_are_encrypted_with_the_key_and_expire() -> None:
+    groups = resources("AWS::Logs::LogGroup")
+    assert len(groups) == len(resources("AWS::Lambda::Function"))
+    for name, group in groups.items():
+        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["EncryptionKey", "Arn"]}, name
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+
+
+def test_every_policy_scan_skip_gives_its_reason() -> None:
+    for name, body in template()["Resources"].items():
+        for skip in body.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["id"].startswith("CKV_"), name
+            assert len(skip.get("comment", "")) > 40, f"{name}: {skip['id']} has no real justification"
