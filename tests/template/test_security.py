@@ -98,7 +98,7 @@ def test_alarms_and_event_rules_may_use_the_key_for_the_encrypted_topic_and_queu
         service
         for statement in key["Properties"]["KeyPolicy"]["Statement"]
         for service in as_list(statement.get("Principal", {}).get("Service", []))
-        if {"kms:Decrypt", "kms:GenerateDataKey*"} & set(as_list(statement["Action"]))
+        if isinstance(service, str) and {"kms:Decrypt", "kms:GenerateDataKey*"} & set(as_list(statement["Action"]))
     }
     assert {"cloudwatch.amazonaws.com", "events.amazonaws.com"} <= principals
 
