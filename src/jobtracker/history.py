@@ -30,7 +30,10 @@ def parse_moment(text: str, *, now: datetime | None = None) -> datetime:
     now = now or datetime.now(UTC)
     match = _RELATIVE.match(text.strip())
     if match:
-        return now - timedelta(**{_UNITS[match["unit"]]: int(match["count"])})
+        try:
+            return now - timedelta(**{_UNITS[match["unit"]]: int(match["count"])})
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches back before the year 1") from None
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
