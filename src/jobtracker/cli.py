@@ -467,27 +467,6 @@ def failures_command(
         console.print(output.headed(heading, output.failures_table(found, clock)))
 
 
-class _PrefixReconciler(Reconciler):
-    """Keeps a backfill to the jobs the tracker's rule lets through (JobNamePrefix, case-sensitive)."""
-
-    def __init__(
-        self,
-        tracker: Tracker,
-        *,
-        sagemaker: SageMakerClient,
-        dynamodb: DynamoDBClient,
-        table_name: str,
-        name_prefix: str,
-    ) -> None:
-        super().__init__(tracker, sagemaker=sagemaker, dynamodb=dynamodb, table_name=table_name)
-        self._name_prefix = name_prefix
-
-    def list_modified(self, since: datetime, until: datetime | None = None) -> Iterator[dict[str, Any]]:
-        for job in super().list_modified(since, until):
-            if job["TrainingJobName"].startswith(self._name_prefix):
-                yield job
-
-
 def _topic(ctx: typer.Context, topic_arn: str | None, stack: Stack | None) -> str | None:
     """--topic-arn beats the stack's AlertTopicArn, which beats JOBTRACKER_TOPIC_ARN."""
     if topic_arn and _from_command_line(ctx, "topic_arn"):
@@ -599,7 +578,7 @@ def backfill_command(
         clients.dynamodb.describe_table(TableName=target.table)  # a missing table is an error even with no jobs
         listing: SageMakerClient = target.session.client("sagemaker", config=LISTING_CONFIG)
         tracker = Tracker(clients, settings, region=target.region)
-        reconciler = _PrefixReconciler(
+        reconciler = Reconciler(
             tracker,
             sagemaker=listing,
             dynamodb=clients.dynamodb,

@@ -19,6 +19,7 @@ from jobtracker.timestamps import format_timestamp
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+SAGEMAKER_EPOCH = datetime(2017, 11, 1, tzinfo=UTC)
 _RELATIVE = re.compile(r"^(?P<count>\d+)(?P<unit>[mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # Sort keys are "<ISO time>#<name>"; "~" sorts after every character of a name, so "<t>~" bounds all keys at <t>.
@@ -119,14 +120,15 @@ class JobHistory:
         return decode_item(answer["Item"])
 
     def timeline(self, name: str) -> list[TrainingJob]:
-        """Every stored snapshot of one job, oldest first."""
+        """Every stored snapshot of one job, oldest first (its latest state alone once its snapshots expired)."""
         items = self._query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": {"S": keys.job_pk(name)}, ":prefix": {"S": keys.SNAPSHOT_PREFIX}},
         )
         snapshots = [decode_item(item) for item in items]
         if not snapshots:
-            raise JobNotFoundError(name)
+            # With SnapshotRetentionDays set, old snapshots expire but the latest state never does.
+            return [self.latest(name)]
         return snapshots
 
     def jobs(
@@ -146,6 +148,9 @@ class JobHistory:
         until = until or datetime.now(UTC)
         if limit is not None and limit <= 0:
             return
+        # NOTE: no training job predates SageMaker (November 2017); an earlier bound would only add empty month
+        # queries, one per month.
+        since = max(since, SAGEMAKER_EPOCH)
         bounds = {":from": {"S": format_timestamp(since)}, ":to": {"S": format_timestamp(until) + _AFTER_NAMES}}
         extra: dict[str, Any] = {}
         if name_prefix:

@@ -86,10 +86,12 @@ class Reconciler:
         sagemaker: SageMakerClient,
         dynamodb: DynamoDBClient,
         table_name: str,
+        name_prefix: str = "",
         page_interval: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._tracker = tracker
+        self._name_prefix = name_prefix
         self._sagemaker = sagemaker
         self._dynamodb = dynamodb
         self._table = table_name
@@ -97,7 +99,11 @@ class Reconciler:
         self._sleep = sleep
 
     def list_modified(self, since: datetime, until: datetime | None = None) -> Iterator[dict[str, Any]]:
-        """Summaries of every job last modified after `since` (and before `until`), paced between pages."""
+        """Summaries of every job last modified after `since` (and before `until`), paced between pages.
+
+        With a name prefix, only the jobs the tracker's rule lets through: NameContains narrows the pages (it is
+        a case-insensitive substring match), and a case-sensitive prefix test, EventBridge's own rule, decides.
+        """
         request: dict[str, Any] = {
             "LastModifiedTimeAfter": since,
             "SortBy": "CreationTime",
@@ -106,10 +112,13 @@ class Reconciler:
         }
         if until is not None:
             request["LastModifiedTimeBefore"] = until
+        if self._name_prefix:
+            request["NameContains"] = self._name_prefix
         while True:
             page = self._sagemaker.list_training_jobs(**request)
             for job in page["TrainingJobSummaries"]:
-                yield dict(job)
+                if job["TrainingJobName"].startswith(self._name_prefix):
+                    yield dict(job)
             token = page.get("NextToken")
             if not token:
                 return

@@ -8,7 +8,6 @@ Settings and clients are built at import, in Lambda's init phase, once per execu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +24,7 @@ from jobtracker.reconcile import LISTING_CONFIG, Reconciler, ReconcileSummary
 from jobtracker.tracker import Tracker
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_sagemaker import SageMakerClient
+    pass
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "jobtracker"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "JobTracker"))
@@ -45,34 +43,13 @@ class ReconcileIncompleteError(JobTrackerError):
         super().__init__(f"reconcile could not catch up {failed} of the {attempted} jobs it had to describe")
 
 
-class PrefixReconciler(Reconciler):
-    """A `Reconciler` that keeps to the jobs the tracker's rule lets through (JobNamePrefix, case-sensitive)."""
-
-    def __init__(
-        self,
-        tracker: Tracker,
-        *,
-        sagemaker: SageMakerClient,
-        dynamodb: DynamoDBClient,
-        table_name: str,
-        name_prefix: str,
-    ) -> None:
-        super().__init__(tracker, sagemaker=sagemaker, dynamodb=dynamodb, table_name=table_name)
-        self.name_prefix = name_prefix
-
-    def list_modified(self, since: datetime, until: datetime | None = None) -> Iterator[dict[str, Any]]:
-        for job in super().list_modified(since, until):
-            if job["TrainingJobName"].startswith(self.name_prefix):
-                yield job
-
-
 settings = ReconcileSettings.from_environment()
 session = boto3.session.Session()
 clients = Clients.create(session)
 # ListTrainingJobs' low rate limit wants adaptive retries; the Reconciler also describes through this client.
 listing = session.client("sagemaker", config=LISTING_CONFIG)
 tracker = Tracker(clients, settings, region=clients.sagemaker.meta.region_name)
-reconciler = PrefixReconciler(
+reconciler = Reconciler(
     tracker,
     sagemaker=listing,
     dynamodb=clients.dynamodb,
