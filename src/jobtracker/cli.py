@@ -27,6 +27,7 @@ from jobtracker.config import Settings
 from jobtracker.errors import JobTrackerError
 from jobtracker.history import JobHistory, JobNotFoundError, parse_moment
 from jobtracker.reconcile import LISTING_CONFIG, Reconciler
+from jobtracker.redrive import Redriver, RedriveSummary
 from jobtracker.tracker import Tracker
 
 if TYPE_CHECKING:
@@ -600,6 +601,81 @@ def backfill_command(
         if summary.failed:
             attempted = summary.seen - summary.already_current
             _fail(f"{summary.failed} of the {attempted} jobs to catch up failed; see the errors in the summary")
+
+
+_DEAD_LETTER_OUTPUTS = ("EventRuleDeadLetterQueueUrl", "FunctionDeadLetterQueueUrl")
+
+
+@app.command("redrive")
+def redrive_command(
+    ctx: typer.Context,
+    *,
+    queue_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--queue-url",
+            metavar="URL",
+            help="A dead-letter queue to drain (repeatable); default: both of the stack's with --stack-name.",
+        ),
+    ] = None,
+    topic_arn: Annotated[
+        str | None,
+        typer.Option(
+            "--topic-arn",
+            envvar="JOBTRACKER_TOPIC_ARN",
+            show_envvar=True,
+            metavar="ARN",
+            help="The alert topic, for the alerts the redriven events owe; default: the stack's AlertTopicArn.",
+        ),
+    ] = None,
+    visibility_timeout: Annotated[
+        int,
+        typer.Option(
+            "--visibility-timeout",
+            min=0,
+            max=43200,
+            metavar="SECONDS",
+            help="How long a message that fails again stays hidden before a later redrive sees it.",
+        ),
+    ] = 300,
+    table: TableOption = None,
+    stack_name: StackOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    output_format: OutputOption = OutputFormat.table,
+) -> None:
+    """Re-process the events the dead-letter queues kept, deleting each one only once its state is recorded.
+
+    Each event goes through the function's own path (describe, store, alert once), so a redrive is safe to run
+    twice and while new events arrive. Alerts the events owe are sent, which needs the topic. Messages that fail
+    again stay in their queue and are listed with the reason. Exit code 1 if any did.
+    """
+    with _reported() as scope:
+        target = _target(ctx, scope, table=table, stack_name=stack_name, region=region, profile=profile)
+        queues = list(queue_url or [])
+        if not queues and target.stack is not None:
+            queues = [target.stack.outputs[name] for name in _DEAD_LETTER_OUTPUTS if name in target.stack.outputs]
+        if not queues:
+            raise CliError("no dead-letter queue: pass --queue-url or --stack-name")
+        topic = _topic(ctx, topic_arn, target.stack)
+        if topic is None:
+            raise CliError(
+                "the alert topic is needed: pass --topic-arn, set JOBTRACKER_TOPIC_ARN, or pass --stack-name"
+            )
+        settings = _tracker_settings(target, topic, alert=True)
+        clients = Clients.create(target.session)
+        tracker = Tracker(clients, settings, region=target.region)
+        redriver = Redriver(tracker, target.session.client("sqs"), visibility_timeout=visibility_timeout)
+        summary = RedriveSummary()
+        for queue in queues:
+            redriver.redrive(queue, summary)
+        if output_format is OutputFormat.json:
+            _print_json(summary.as_dict())
+        else:
+            heading = f"Redrive into {target.table} ({target.region}) from " + ", ".join(queues)
+            output.console().print(output.redrive_view(summary.as_dict(), heading=heading))
+        if summary.failed:
+            _fail(f"{len(summary.failed)} of {summary.received} messages failed again and stay in their queue")
 
 
 def main() -> None:

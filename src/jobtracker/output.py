@@ -305,3 +305,24 @@ def backfill_view(summary: dict[str, int], errors: Sequence[str], *, heading: st
         lines = Text("\n".join(safe(error).replace("\n", " ") for error in errors), style="red")
         parts += [Text("Errors:", style="bold red"), Padding(lines, (0, 0, 0, 2))]
     return Group(*parts)
+
+
+def redrive_view(summary: dict[str, Any], *, heading: str) -> Group:
+    """What a redrive received and recorded, then one line per message left in its queue, with the reason."""
+    table = Table(header_style="bold")
+    table.add_column("Messages")
+    table.add_column("Count", justify="right")
+    for key, label in (
+        ("received", "received"),
+        ("recorded", "recorded and deleted"),
+        ("alerts_sent", "alerts sent"),
+        ("failed", "left in the queue"),
+    ):
+        count = summary.get(key, 0)
+        table.add_row(Text(label), Text(str(count), style="red" if key == "failed" and count else ""))
+    parts: list[RenderableType] = [Text(heading, style="bold"), table]
+    failures = summary.get("failures", [])
+    if failures:
+        lines = "\n".join(safe(f"{f['message_id']}: {f['reason']}").replace("\n", " ") for f in failures)
+        parts += [Text("Left in the queue:", style="bold red"), Padding(Text(lines, style="red"), (0, 0, 0, 2))]
+    return Group(*parts)
