@@ -158,7 +158,8 @@ def cli(stack: Stack, *arguments: str) -> None:
     executable = shutil.which("jobtracker", path=str(Path(sys.executable).parent)) or "jobtracker"
     banner("jobtracker " + " ".join(arguments))
     command = [executable, *arguments, "--table", stack.table_name, "--region", REGION]
-    completed = subprocess.run(command, env=os.environ.copy(), check=False)
+    # A fixed width keeps the tables readable in a terminal and in the README, whatever runs the demo.
+    completed = subprocess.run(command, env={**os.environ, "COLUMNS": "110"}, check=False)
     if completed.returncode != 0:
         raise SystemExit(f"jobtracker {' '.join(arguments)} exited with {completed.returncode}")
 
