@@ -9,13 +9,17 @@ import pytest
 from tests.support.aws import CREDENTIALS, REGION, MotoServer, Stack
 from tests.support.fake_sagemaker import FakeSageMaker
 from tests.support.lambda_runtime import AsyncInvoker, load_app
+from tests.support.load import linearizable_moto_dynamodb
 
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
+    # moto's DynamoDB takes no lock between concurrent requests (see linearizable_moto_dynamodb); without one, the
+    # concurrency tests would measure moto's races instead of ours.
     server = MotoServer()
-    yield server.start()
-    server.stop()
+    with linearizable_moto_dynamodb():
+        yield server.start()
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from typing import Any
 from tests.support.aws import CREDENTIALS, REGION, MotoServer, Stack
 from tests.support.fake_sagemaker import FakeSageMaker, describe_from_event, load_event
 from tests.support.lambda_runtime import AsyncInvoker, load_app
+from tests.support.load import linearizable_moto_dynamodb
 
 _TIME_MEMBERS = frozenset(
     {"CreationTime", "TrainingStartTime", "TrainingEndTime", "LastModifiedTime", "StartTime", "EndTime", "Timestamp"}
@@ -169,6 +170,11 @@ def main() -> int:
     os.environ.pop("AWS_PROFILE", None)
     server = MotoServer()
     fake = FakeSageMaker()
+    with linearizable_moto_dynamodb():
+        return _run(server, fake)
+
+
+def _run(server: MotoServer, fake: FakeSageMaker) -> int:
     try:
         os.environ["AWS_ENDPOINT_URL"] = server.start()
         os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = fake.start()
