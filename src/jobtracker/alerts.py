@@ -154,7 +154,9 @@ def format_alert(job: TrainingJob, default_region: str) -> Alert:
         "",
         f"Last modified {_when(job.LastModifiedTime)}; recorded from {job.SnapshotSource}.",
     ]
-    body = "\n".join(lines)
+    # Every member printed is cleaned, not only the reason: any text of the answer (an instance type, an extra
+    # member) is SageMaker's or the caller's, and a terminal or chat client would interpret control characters.
+    body = clean_text("\n".join(lines))
     if len(body) > BODY_LIMIT:
         body = body[:BODY_LIMIT] + "\n[cut to fit SNS's message limit]"
     subject = ascii_line(f"SageMaker training job {state_label(job)}: {job.TrainingJobName}", SUBJECT_LIMIT)

@@ -88,6 +88,9 @@ class Settings(BaseModel):
 class ReconcileSettings(Settings):
     """The tracker's settings plus what the scheduled reconcile function reads."""
 
+    # Built on first use: the tracker imports this module and never validates these settings.
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
     reconcile_lookback_days: int = Field(alias="RECONCILE_LOOKBACK_DAYS", default=3, ge=1, le=90)
     # On by default: a failure whose event was lost would otherwise never alert. The alert-once claim keeps an alert
     # the tracker already sent from going out again.

@@ -28,7 +28,6 @@ PROTECTED_MEMBERS = frozenset(
         "LastModifiedTime",
         "TrainingTimeInSeconds",
         "BillableTimeInSeconds",
-        "ResourceConfig",
         "SnapshotSource",
         "Truncated",
     }
@@ -39,8 +38,8 @@ _KEEP_NEWEST = frozenset({"SecondaryStatusTransitions"})
 
 def compress(data: dict[str, Any]) -> bytes:
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    # mtime=0 makes equal documents encode to equal bytes.
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    # mtime=0 makes equal documents encode to equal bytes; a lone surrogate, which is no UTF-8, becomes "?".
+    return gzip.compress(text.encode("utf-8", "replace"), compresslevel=6, mtime=0)
 
 
 def decompress(blob: bytes) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 Every field of DescribeTrainingJobResponse is declared. Models allow extra fields, so what SageMaker adds later is kept
 and passed through instead of breaking parsing. Timestamps accept every shape `timestamps.parse_timestamp` knows.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here, on purpose: pydantic would then evaluate every annotation string when it
+builds the models at import, which costs a cold start more than evaluating them as Python does (about a sixth of the
+models' build time).
+"""
 
 from typing import Annotated, Any, Literal
 
@@ -184,14 +186,16 @@ class TrainingJob(AwsShape):
     """
 
     TrainingJobName: TrainingJobName
-    TrainingJobArn: str | None = None
+    TrainingJobArn: Annotated[str, StringConstraints(max_length=2_048)] | None = None
     TuningJobArn: str | None = None
     LabelingJobArn: str | None = None
     AutoMLJobArn: str | None = None
     ModelArtifacts: ModelArtifactsShape | None = None
     TrainingJobStatus: StatusText
     SecondaryStatus: StatusText | None = None
-    FailureReason: str | None = None
+    # The API allows 1,024 characters; the bound, far above it, refuses absurd input while tolerating a raised limit,
+    # and keeps the members that are never cut (name, ARN, statuses, reason, times) well inside one item.
+    FailureReason: Annotated[str, StringConstraints(max_length=16_384)] | None = None
     HyperParameters: dict[str, str] | None = None
     AlgorithmSpecification: AlgorithmSpecificationShape | None = None
     RoleArn: str | None = None

@@ -43,19 +43,12 @@ class Redactor:
         return bool(self.sensitive_name.search(name) or _AWS_ACCESS_KEY_VALUE.search(value))
 
     def hyperparameters(self, values: dict[str, str]) -> dict[str, str]:
-        return {name: REDACTED if self.is_sensitive(name, value) else value for name, value in values.items()}
+        return self._masked(values, self._sensitive_names(values))
 
     def secrets(self, job: TrainingJob) -> list[str]:
         """Values to scrub from free text, longest first so a secret containing another is replaced whole."""
-        found: set[str] = set()
-        for source in (job.HyperParameters or {}, job.Environment or {}):
-            for name, value in source.items():
-                if not self.is_sensitive(name, value):
-                    continue
-                # The SageMaker Python SDK stores string hyperparameters JSON-quoted ("\"abc\""), and the training
-                # toolkit echoes them unquoted on the command line: scrub both forms.
-                found.update(form for form in (value, value.strip('"')) if len(form) >= _MIN_SCRUBBED_LENGTH)
-        return sorted(found, key=len, reverse=True)
+        hyperparameters = job.HyperParameters or {}
+        return self._secrets(hyperparameters, self._sensitive_names(hyperparameters), job.Environment or {})
 
     def scrub(self, text: str, secrets: list[str]) -> str:
         for secret in secrets:
@@ -64,28 +57,51 @@ class Redactor:
 
     def redact(self, job: TrainingJob) -> TrainingJob:
         """A copy of `job` that is safe to store, log and send."""
-        secrets = self.secrets(job)
+        # Each hyperparameter is judged once, for both its mask and the secrets scrubbed from free text; members whose
+        # text holds no secret keep their objects (they are immutable), so only what changes is copied.
+        hyperparameters = job.HyperParameters or {}
+        sensitive = self._sensitive_names(hyperparameters)
+        secrets = self._secrets(hyperparameters, sensitive, job.Environment or {})
         update: dict[str, object] = {}
         if job.Environment:
             update["Environment"] = dict.fromkeys(job.Environment, REDACTED)
         if job.HyperParameters:
-            update["HyperParameters"] = self.hyperparameters(job.HyperParameters)
+            update["HyperParameters"] = self._masked(job.HyperParameters, sensitive)
         if job.FailureReason:
             update["FailureReason"] = self.scrub(job.FailureReason, secrets)
         if job.SecondaryStatusTransitions:
-            update["SecondaryStatusTransitions"] = [
-                transition.model_copy(update={"StatusMessage": self.scrub(transition.StatusMessage, secrets)})
-                if transition.StatusMessage
-                else transition
-                for transition in job.SecondaryStatusTransitions
-            ]
+            transitions = []
+            for transition in job.SecondaryStatusTransitions:
+                if transition.StatusMessage:
+                    message = self.scrub(transition.StatusMessage, secrets)
+                    if message != transition.StatusMessage:
+                        transition = transition.model_copy(update={"StatusMessage": message})  # noqa: PLW2901
+                transitions.append(transition)
+            update["SecondaryStatusTransitions"] = transitions
         algorithm = job.AlgorithmSpecification
         if algorithm and (algorithm.ContainerArguments or algorithm.ContainerEntrypoint):
-            update["AlgorithmSpecification"] = algorithm.model_copy(
-                update={
-                    member: [self.scrub(part, secrets) for part in parts]
-                    for member in ("ContainerArguments", "ContainerEntrypoint")
-                    if (parts := getattr(algorithm, member))
-                }
-            )
+            scrubbed = {
+                member: [self.scrub(part, secrets) for part in parts]
+                for member in ("ContainerArguments", "ContainerEntrypoint")
+                if (parts := getattr(algorithm, member))
+            }
+            if any(scrubbed[member] != getattr(algorithm, member) for member in scrubbed):
+                update["AlgorithmSpecification"] = algorithm.model_copy(update=scrubbed)
         return job.model_copy(update=update)
+
+    def _sensitive_names(self, hyperparameters: dict[str, str]) -> set[str]:
+        return {name for name, value in hyperparameters.items() if self.is_sensitive(name, value)}
+
+    @staticmethod
+    def _masked(hyperparameters: dict[str, str], sensitive: set[str]) -> dict[str, str]:
+        return {name: REDACTED if name in sensitive else value for name, value in hyperparameters.items()}
+
+    def _secrets(self, hyperparameters: dict[str, str], sensitive: set[str], environment: dict[str, str]) -> list[str]:
+        found: set[str] = set()
+        values = [value for name, value in hyperparameters.items() if name in sensitive]
+        values += [value for name, value in environment.items() if self.is_sensitive(name, value)]
+        for value in values:
+            # The SageMaker Python SDK stores string hyperparameters JSON-quoted ("\"abc\""), and the training
+            # toolkit echoes them unquoted on the command line: scrub both forms.
+            found.update(form for form in (value, value.strip('"')) if len(form) >= _MIN_SCRUBBED_LENGTH)
+        return sorted(found, key=len, reverse=True)

@@ -62,8 +62,13 @@ class StoredSnapshot:
     item_bytes: int
 
 
+# DynamoDB numbers hold at most 38 significant digits; a larger one fails the write on every retry.
+_NUMBER_LIMIT = 10**38
+
+
 def _s(value: str) -> AttributeValueTypeDef:
-    return {"S": value}
+    # A lone surrogate ("\ud800" is valid JSON) is no UTF-8: DynamoDB would refuse it. It becomes U+FFFD.
+    return {"S": value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")}
 
 
 def _n(value: int) -> AttributeValueTypeDef:
@@ -88,13 +93,14 @@ def summary_attributes(job: TrainingJob) -> Item:
             item[name] = _s(format_timestamp(moment))
     for name in ("TrainingTimeInSeconds", "BillableTimeInSeconds"):
         number = getattr(job, name)
-        if number is not None:
+        if number is not None and abs(number) < _NUMBER_LIMIT:  # the document keeps any number, whatever its size
             item[name] = _n(number)
     if job.ResourceConfig is not None:
         if job.ResourceConfig.InstanceType:
             item["InstanceType"] = _s(job.ResourceConfig.InstanceType)
-        if job.ResourceConfig.InstanceCount is not None:
-            item["InstanceCount"] = _n(job.ResourceConfig.InstanceCount)
+        count = job.ResourceConfig.InstanceCount
+        if count is not None and abs(count) < _NUMBER_LIMIT:
+            item["InstanceCount"] = _n(count)
     return item
 
 

@@ -82,13 +82,9 @@ class Tracker:
 
     def track_event(self, change: TrainingJobStateChange, *, alert: bool = True, lease: Any = None) -> TrackResult:
         """Record the newest of what the event and DescribeTrainingJob report for the event's job."""
-        observed = TrainingJob.model_validate(
-            change.model_dump(exclude={"LastModifiedTime"})
-            | {
-                "LastModifiedTime": change.LastModifiedTime,
-                "SnapshotSource": "event",
-            }
-        )
+        # The detail's members as they are (the nested models are immutable and already validated), not dumped and
+        # validated again: Tags, a member of the detail only, becomes an extra member of the snapshot.
+        observed = TrainingJob.model_validate({**dict(change), "SnapshotSource": "event"})
         described = describe_training_job(self._clients.sagemaker, change.TrainingJobName)
         if described is None:
             logger.warning(
