@@ -77,3 +77,11 @@ build: $(SAM_VENV)/.installed
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The large load run and the full fault matrix (benchmarks/load.py): standalone, on embedded emulators, no pytest.
+.PHONY: load faults
+load: venv
+	$(PY) -m benchmarks.load
+
+faults: venv
+	$(PY) -m benchmarks.load --matrix
