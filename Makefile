@@ -85,3 +85,9 @@ load: venv
 
 faults: venv
 	$(PY) -m benchmarks.load --matrix
+
+# The benchmarks (benchmarks/bench.py): the tracker side by side with a hand-written boto3 function. Timing is measured
+# only here, never in `make test`. Builds first, because the artifact's size is part of the report.
+.PHONY: bench
+bench: venv build
+	$(PY) -m benchmarks.bench
