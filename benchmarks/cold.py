@@ -52,6 +52,11 @@ class ColdResult:
     def ratio(self, what: str) -> float:
         return self.median("ours", what) / self.median("baseline", what)
 
+    def paired(self, what: str) -> float:
+        """The median of each run's ours / baseline: the two samples of a run are taken back to back."""
+        pairs = zip(self.samples["ours"], self.samples["baseline"], strict=True)
+        return statistics.median(getattr(ours, what) / getattr(base, what) for ours, base in pairs)
+
 
 def sample(variant: Variant, who: str, *, importtime: bool = False) -> Sample | str:
     command = [variant.python, "-s"]
